@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
@@ -13,18 +12,7 @@ import pytest
 from fortnox_link.store import Store, open_store
 from tests.keyring_memory import MemoryKeyring
 
-
-class FakeClock:
-    """A clock the test moves by hand (the store takes it as `clock=`); it never sleeps."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from .clock import FakeClock
 
 
 @pytest.fixture(autouse=True)

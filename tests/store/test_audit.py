@@ -7,7 +7,7 @@ import pytest
 from fortnox_link.secrets import registry
 from fortnox_link.store import Store
 
-from .conftest import FakeClock
+from .clock import FakeClock
 
 
 def test_record_and_read_audit_entries(store: Store) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from fortnox_link.store import StateError, Store
 
-from .conftest import FakeClock
+from .clock import FakeClock
 
 
 def test_raising_the_same_open_exception_again_updates_it(store: Store, clock: FakeClock) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from fortnox_link.store import Store, fingerprint
 
-from .conftest import FakeClock
+from .clock import FakeClock
 
 
 def test_save_and_update_a_link(store: Store, clock: FakeClock) -> None:

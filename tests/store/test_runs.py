@@ -8,7 +8,7 @@ import pytest
 
 from fortnox_link.store import StateError, Store, open_store
 
-from .conftest import FakeClock
+from .clock import FakeClock
 from .crash import run_and_crash
 
 
