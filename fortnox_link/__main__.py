@@ -1,0 +1,3 @@
+from fortnox_link.cli import main
+
+raise SystemExit(main())
