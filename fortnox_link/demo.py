@@ -106,9 +106,7 @@ def run_headless_demo(print_line: Callable[[str], None] = print, *, today: date 
         customers = sum(1 for _ in fx.customers())
         articles = sum(1 for _ in fx.articles())
         supplier_invoices = sum(1 for _ in fx.supplier_invoices())
-        print_line(
-            f"Company data: {customers} customers, {articles} articles, {supplier_invoices} supplier invoices"
-        )
+        print_line(f"Company data: {customers} customers, {articles} articles, {supplier_invoices} supplier invoices")
         stats = conn.client.stats
         print_line(f"API calls: {stats.requests}, answered 429: {stats.throttled}")
         print_line("The connections (invoicing, purchase matching, inventory) are not built yet.")
