@@ -1,0 +1,1 @@
+"""Benchmarks: `python benchmarks/run.py` runs the `bench_*.py` modules here (see run.py)."""
