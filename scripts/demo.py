@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Run Fortnox Link in demo mode: the embedded Fortnox sandbox and a sample company, no account needed.
 
     python3 scripts/demo.py              # on Windows: py scripts\\demo.py

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Run the whole test suite: lint, format check, types, tests.
 
     python3 scripts/test.py              # everything
