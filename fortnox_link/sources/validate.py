@@ -301,6 +301,8 @@ class _Reader:
         sub = _Reader(self.kind, raw, self.place, self.prefix + path)
         sub.problems = self.problems  # shared
         sub.record_id = self.record_id
+        sub.record_date = self.record_date
+        sub.record_number = self.record_number
         return sub
 
     def problem(self, name: str | None, message: str) -> None:
