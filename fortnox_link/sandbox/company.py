@@ -191,6 +191,24 @@ class Company:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     locked_period_modified: float = 0.0
 
+    @property
+    def info(self) -> Record:
+        """What `GET /3/companyinformation` answers (CompanyName, OrganizationNumber, DatabaseNumber, ...)."""
+        p = self.profile
+        return {
+            "CompanyName": p.name,
+            "OrganizationNumber": p.organisation_number,
+            "DatabaseNumber": p.database_number,
+            "Address": p.address,
+            "ZipCode": p.zip_code,
+            "City": p.city,
+            "CountryCode": p.country_code,
+            "VisitAddress": p.address,
+            "VisitZipCode": p.zip_code,
+            "VisitCity": p.city,
+            "VisitCountryCode": p.country_code,
+        }
+
     # -- time ----------------------------------------------------------------------------------------------------
 
     def now(self) -> float:

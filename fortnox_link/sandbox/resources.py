@@ -166,6 +166,19 @@ def substring(field: str) -> Predicate:
     return lambda record, value: value.lower() in str(record.get(field) or "").lower()
 
 
+def organisation_number(field: str) -> Predicate:
+    """Substring match, and also on the digits alone: 5566778899 finds 556677-8899 (unconfirmed for Fortnox)."""
+
+    def check(record: Record, value: str) -> bool:
+        stored = str(record.get(field) or "")
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return value.lower() in stored.lower() or (
+            bool(digits) and digits in "".join(ch for ch in stored if ch.isdigit())
+        )
+
+    return check
+
+
 def boolean(field: str) -> Predicate:
     return lambda record, value: str(bool(record.get(field))).lower() == value.lower()
 
@@ -259,21 +272,7 @@ def _get(records: Mapping[str, Record], key: str, code: int, message: str) -> Re
 
 
 def get_company_information(company: Company, req: ApiRequest) -> tuple[int, Any]:
-    p = company.profile
-    info = {
-        "CompanyName": p.name,
-        "OrganizationNumber": p.organisation_number,
-        "DatabaseNumber": p.database_number,
-        "Address": p.address,
-        "ZipCode": p.zip_code,
-        "City": p.city,
-        "CountryCode": p.country_code,
-        "VisitAddress": p.address,
-        "VisitZipCode": p.zip_code,
-        "VisitCity": p.city,
-        "VisitCountryCode": p.country_code,
-    }
-    return 200, {"CompanyInformation": render("CompanyInfo", info)}
+    return 200, {"CompanyInformation": render("CompanyInfo", company.info)}
 
 
 def get_me(company: Company, req: ApiRequest) -> tuple[int, Any]:
@@ -434,11 +433,11 @@ _CUSTOMERS = ListSpec(
             "city": "City",
             "email": "Email",
             "phone": "Phone1",
-            "organisationnumber": "OrganisationNumber",
             "gln": "GLN",
             "glndelivery": "GLNDelivery",
         }.items()
-    },
+    }
+    | {"organisationnumber": organisation_number("OrganisationNumber")},
     filter_values=_active_filters(),
     sorts={"customernumber": lambda r: number_key(r["CustomerNumber"]), "name": lambda r: str(r["Name"]).lower()},
     default_sort=lambda r: number_key(r["CustomerNumber"]),
@@ -518,9 +517,9 @@ _SUPPLIERS = ListSpec(
         for name, field in {
             "suppliernumber": "SupplierNumber",
             "name": "Name",
-            "organisationnumber": "OrganisationNumber",
         }.items()
-    },
+    }
+    | {"organisationnumber": organisation_number("OrganisationNumber")},
     filter_values=_active_filters(),
     sorts={"suppliernumber": lambda r: number_key(r["SupplierNumber"]), "name": lambda r: str(r["Name"]).lower()},
     default_sort=lambda r: number_key(r["SupplierNumber"]),
