@@ -23,6 +23,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -54,6 +55,8 @@ from .records import (
     Supplier,
 )
 from .validate import READERS, Checked, Place
+
+log = logging.getLogger(__name__)
 
 LEDGER_NAME = ".fortnox-link-ledger.json"
 CATALOGUE_NAME = ".fortnox-link-catalogue.json"
@@ -458,6 +461,7 @@ class _Plan:
     bad_units: list[_Unit] = field(default_factory=list)
     good_count: int = 0
     note: str = ""
+    earlier_outcome: str = ""
 
 
 class FilesSource:
@@ -630,9 +634,15 @@ class FilesSource:
                 entry = known.get(digest, {})
                 when = f" on {entry['handled_at'][:10]}" if entry.get("handled_at") else ""
                 earlier = f" as {entry['name']}" if entry.get("name") and entry.get("name") != path.name else ""
-                note = f"{path.name} is identical to a file already handled{when}{earlier}: moved to done/, not read"
+                if entry.get("outcome") == "rejected":
+                    note = (f"{path.name} is identical to a file rejected{when}{earlier}: moved to rejected/, not "
+                            "read; fix the records first (see the .errors.txt there)")  # fmt: skip
+                else:
+                    note = (
+                        f"{path.name} is identical to a file already handled{when}{earlier}: moved to done/, not read"
+                    )
                 read = _FileRead(path=path, sha256=digest, kind=kind)
-                duplicates.append(_Plan(read, "duplicate", note=note))
+                duplicates.append(_Plan(read, "duplicate", note=note, earlier_outcome=str(entry.get("outcome", ""))))
                 notes.append(note)
                 continue
             reads.append(read_export(path, kind, data))
@@ -700,10 +710,11 @@ class FilesSource:
             records = tuple(known.values())
         else:
             records = tuple(known[n] for n in wanted if n in known)
+            reported = {p.record_id for p in problems}
             problems.extend(
                 RecordProblem(kind, n, _master_field(kind), f"is not in any {PREFIX[kind]} export in the inbox")
                 for n in wanted
-                if n not in known
+                if n not in known and n not in reported
             )
         raws = {_master_key(u.checked.record): _stringify(_unit_raw(u)) for r in reads for u in r.units
                 if u.checked.record is not None and not u.checked.problems}  # fmt: skip
@@ -748,10 +759,16 @@ class FilesSource:
                     }
                 )
                 _write_atomically(self.inbox / LEDGER_NAME, json.dumps(ledger, ensure_ascii=False, indent=1))
-            folder = self.rejected if plan.outcome == "rejected" else self.done
+            rejected_before = plan.outcome == "duplicate" and plan.earlier_outcome == "rejected"
+            folder = self.rejected if plan.outcome == "rejected" or rejected_before else self.done
             folder.mkdir(exist_ok=True)
             target = _unique(folder, path.name)
-            os.replace(path, target)
+            try:
+                os.replace(path, target)
+            except OSError as error:  # e.g. open in Excel on Windows: the ledger moves it as a duplicate next time
+                log.warning("%s could not be moved to %s/ (%s); it is moved next time", path.name, folder.name,
+                            error.strerror)  # fmt: skip
+                continue
             if plan.outcome == "duplicate":
                 note = target.with_name(target.name + ".duplicate.txt")
                 note.write_text(plan.note + "\n", encoding="utf-8-sig")

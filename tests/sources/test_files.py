@@ -238,8 +238,7 @@ def test_a_rejected_part_is_written_back_in_the_encoding_it_came_in(inbox: Path)
     batch = FilesSource(inbox).articles(["A-1", "A-2"])
     assert [a.description for a in batch.records] == ["Kaffe Göteborg"]
     assert [str(p) for p in batch.problems] == [
-        'articles.csv line 4, article A-2, field "vat_rate": 13 is not a Swedish VAT rate (25, 12, 6 or 0)',
-        'article A-2, field "article_number": is not in any articles export in the inbox',
+        'articles.csv line 4, article A-2, field "vat_rate": 13 is not a Swedish VAT rate (25, 12, 6 or 0)'
     ]
     batch.commit()
     raw = (inbox / "rejected" / "articles.csv").read_bytes()
@@ -362,3 +361,20 @@ def test_json_records_report_their_own_line_and_row(inbox: Path) -> None:
     assert str(batch.problems[-1]) == (
         'invoice_bases.json line 13, invoice basis B-6, row 1, field "unit_price": "5OO" is not a number'
     )
+
+
+def test_a_rejected_file_dropped_again_unchanged_goes_back_to_rejected(inbox: Path, clock: Clock) -> None:
+    bad = "supplier_number;name\nS-1;\n"
+    write_export(inbox / "suppliers.csv", bad)
+    first = FilesSource(inbox, now=clock).suppliers()
+    assert [p.field for p in first.problems] == ["name"]
+    first.commit()
+    assert _names(inbox / "rejected") == {"suppliers.csv", "suppliers.csv.errors.txt"}
+    write_export(inbox / "suppliers.csv", bad)  # the same bytes, not fixed
+    again = FilesSource(inbox, now=clock).suppliers()
+    assert again.problems == () and "identical to a file rejected on 2026-11-03" in again.notes[0]
+    again.commit()
+    assert "suppliers-2.csv" in _names(inbox / "rejected") and not (inbox / "done").exists()
+    write_export(inbox / "suppliers.csv", "supplier_number;name\nS-1;Sågverket i Ånge AB\n")  # fixed
+    fixed = FilesSource(inbox, now=clock).suppliers()
+    assert [s.name for s in fixed.records] == ["Sågverket i Ånge AB"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -159,3 +160,19 @@ def test_watermarks_and_starting_points() -> None:
         StartingPoint(from_number="START")
     batch: Batch[str] = Batch(records=("a",), cursor="c")
     assert apply_starting_point(batch, None) is batch
+
+
+def test_every_adapter_fits_the_protocol(tmp_path: Path) -> None:
+    from fortnox_link.sources.base import OrderSource
+    from fortnox_link.sources.demo import DemoSource
+    from fortnox_link.sources.extend_api import ExtendApiSource
+    from fortnox_link.sources.files import FilesSource
+
+    sources: list[OrderSource] = [  # mypy checks the fit; the names are what the settings use
+        DemoSource(date(2026, 11, 3)),
+        FilesSource(tmp_path),
+        ExtendApiSource("http://127.0.0.1:9/api", "key"),
+    ]
+    assert [s.name for s in sources] == ["demo", "files", "extend-api"]
+    for source in sources:
+        source.close()
