@@ -168,20 +168,29 @@ def gather(results: Iterable[Checked[R]]) -> tuple[tuple[R, ...], tuple[RecordPr
 
 @dataclass(frozen=True)
 class Watermark:
-    """The last record seen, in (modified_at, id) order: the next read continues strictly after it."""
+    """The last record seen, in (modified_at, id) order: the next read continues strictly after it.
+
+    A cursor also names its origin (the adapter, and for the REST adapter its address), so a cursor stored for one
+    order system is never taken as a position in another: switching from the demo to the real system starts from
+    the beginning (and the starting point) instead of skipping the real records older than the demo's last one.
+    """
 
     modified_at: datetime
     last_id: str
 
-    def encode(self) -> Cursor:
-        return json.dumps({"modified_at": self.modified_at.isoformat(), "id": self.last_id}, separators=(",", ":"))
+    def encode(self, origin: str) -> Cursor:
+        data = {"origin": origin, "modified_at": self.modified_at.isoformat(), "id": self.last_id}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @staticmethod
-    def decode(cursor: Cursor | None) -> Watermark | None:
+    def decode(cursor: Cursor | None, origin: str) -> Watermark | None:
+        """The position in `cursor`; None when there is none or it belongs to another origin."""
         if cursor is None or cursor == "":
             return None
         try:
             data: Any = json.loads(cursor)
+            if not isinstance(data, dict) or data.get("origin") != origin:
+                return None
             return Watermark(parse_timestamp(str(data["modified_at"])), str(data["id"]))
         except (ValueError, KeyError, TypeError):
             raise SourceError(f"the stored position in the order system ({cursor[:80]!r}) cannot be read") from None
@@ -191,15 +200,22 @@ class Watermark:
         return (modified_at, record_id) > (self.modified_at, self.last_id)
 
 
-def advance(cursor: Cursor | None, seen: Sequence[tuple[datetime, str]]) -> Cursor | None:
+def foreign_cursor_note(cursor: Cursor | None, origin: str) -> tuple[str, ...]:
+    """A note when a stored cursor is not this origin's (and so was not used)."""
+    if cursor and Watermark.decode(cursor, origin) is None:
+        return (f"the stored position is not one of {origin}'s; reading from the start (and the starting point)",)
+    return ()
+
+
+def advance(cursor: Cursor | None, seen: Sequence[tuple[datetime, str]], origin: str) -> Cursor | None:
     """The watermark after the records seen (good and bad alike), or the old cursor if none were."""
+    current = Watermark.decode(cursor, origin)
     if not seen:
-        return cursor
+        return cursor if current is not None else None
     modified_at, last_id = max(seen)
-    current = Watermark.decode(cursor)
     if current is not None and not current.precedes(modified_at, last_id):
         return cursor
-    return Watermark(modified_at, last_id).encode()
+    return Watermark(modified_at, last_id).encode(origin)
 
 
 # -- the protocol ------------------------------------------------------------------------------------------------

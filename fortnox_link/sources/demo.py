@@ -42,6 +42,7 @@ from .base import (
     Watermark,
     advance,
     apply_starting_point,
+    foreign_cursor_note,
     gather,
 )
 from .records import (
@@ -691,7 +692,7 @@ class DemoSource:
         pass
 
     def _changes(self, kind: RecordKind, since: Cursor | None, start: StartingPoint | None) -> Batch[Any]:
-        mark = Watermark.decode(since)
+        mark = Watermark.decode(since, self.name)
         id_field = _ID_FIELD[kind]
         fresh: list[tuple[datetime, str, Raw]] = []
         for raw in self.data.of(kind):
@@ -700,5 +701,6 @@ class DemoSource:
                 fresh.append((moment, record_id, raw))
         fresh.sort(key=lambda item: (item[0], item[1]))
         records, problems = gather(READERS[kind](raw, Place()) for _, _, raw in fresh)
-        cursor = advance(since, [(moment, record_id) for moment, record_id, _ in fresh])
-        return apply_starting_point(Batch(records=records, problems=problems, cursor=cursor), start)
+        cursor = advance(since, [(moment, record_id) for moment, record_id, _ in fresh], self.name)
+        notes = foreign_cursor_note(since, self.name)
+        return apply_starting_point(Batch(records=records, problems=problems, cursor=cursor, notes=notes), start)

@@ -43,6 +43,7 @@ from .base import (
     StartingPoints,
     Watermark,
     apply_starting_point,
+    foreign_cursor_note,
     gather,
 )
 from .records import (
@@ -128,6 +129,11 @@ class ExtendApiSource:
         self.written_invoice_numbers: list[InvoiceNumberWriteBack] = []
         self.written_match_statuses: list[MatchStatusWriteBack] = []
 
+    @property
+    def origin(self) -> str:
+        """What the cursors of this source belong to: another address is another order system."""
+        return f"{self.name} {self.base_url}"
+
     def __repr__(self) -> str:
         return f"ExtendApiSource({self.base_url!r}, api_key=<hidden>, auth_style={self.auth_style!r})"
 
@@ -196,12 +202,14 @@ class ExtendApiSource:
     # -- reading ----------------------------------------------------------------------------------------------------
 
     def _changes(self, kind: RecordKind, since: Cursor | None, start: StartingPoint | None) -> Batch[Any]:
-        mark = Watermark.decode(since)
+        mark = Watermark.decode(since, self.origin)
         raws, last = self._walk(kind, mark)
         results = [READERS[kind](raw, Place()) for raw in raws]
         records, problems = gather(results)
-        cursor = last.encode() if last is not None else since
-        return apply_starting_point(Batch(records=records, problems=problems, cursor=cursor), start)
+        cursor = last.encode(self.origin) if last is not None else (since if mark is not None else None)
+        notes = foreign_cursor_note(since, self.origin)
+        batch = Batch(records=records, problems=problems, cursor=cursor, notes=notes)
+        return apply_starting_point(batch, start)
 
     def _walk(self, kind: RecordKind, mark: Watermark | None) -> tuple[list[Mapping[str, Any]], Watermark | None]:
         """Every item after `mark`, page by page; and the position after the last one."""

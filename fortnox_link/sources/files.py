@@ -746,6 +746,19 @@ class FilesSource:
             if plan.bad_units or plan.outcome == "rejected":
                 self._write_rejection(plan, moment)
             ledger = self._ledger()
+            in_ledger = any(e.get("sha256") == plan.read.sha256 for e in ledger["files"] if isinstance(e, dict))
+            if plan.outcome == "duplicate" and not in_ledger:
+                # known from the cursor only: the batch that handed it over never got to move it
+                ledger["files"].append(
+                    {
+                        "sha256": plan.read.sha256,
+                        "name": path.name,
+                        "kind": plan.read.kind.value,
+                        "handled_at": moment.isoformat(timespec="seconds"),
+                        "outcome": "done",
+                    }
+                )
+                _write_atomically(self.inbox / LEDGER_NAME, json.dumps(ledger, ensure_ascii=False, indent=1))
             if plan.outcome != "duplicate":
                 ledger["files"].append(
                     {
@@ -839,13 +852,15 @@ def _master_field(kind: RecordKind) -> str:
 
 
 def _cursor_hashes(cursor: Cursor | None) -> set[str]:
+    """The files a cursor says were handed over; nothing for another source's cursor (the ledger still holds)."""
     if not cursor:
         return set()
     try:
         data = json.loads(cursor)
         return {str(item["sha256"]) for item in data["files"]}
     except (ValueError, KeyError, TypeError):
-        raise SourceError(f"the stored position for the inbox ({cursor[:80]!r}) is not a files cursor") from None
+        log.info("the stored position is not an inbox's; the ledger alone says which files were handled")
+        return set()
 
 
 def _rejected_content(read: _FileRead, units: list[_Unit]) -> str:

@@ -184,3 +184,11 @@ def test_starting_point_filters_api_records_and_their_problems(emulator: ExtendE
     later = by_number.invoice_bases()
     assert [b.source_id for b in later.records] == ["B-6", "B-7"] and later.problems == ()
     assert later.skipped_before_start == 5  # four good ones and the bad B-5
+
+
+def test_a_cursor_from_another_order_system_is_not_taken_as_a_position(emulator: ExtendEmulator) -> None:
+    demo_cursor = '{"origin": "demo", "modified_at": "2026-12-31T00:00:00+00:00", "id": "EB-ORDER-9999"}'
+    batch = make_source(emulator).invoice_bases(since=demo_cursor)
+    assert len(batch.records) == 6  # from the start, not after the demo's last record
+    assert "reading from the start" in batch.notes[0]
+    assert batch.cursor is not None and f'"origin":"extend-api {emulator.url}"' in batch.cursor

@@ -148,13 +148,16 @@ def test_problem_text_names_file_line_record_and_field() -> None:
 
 def test_watermarks_and_starting_points() -> None:
     t = datetime(2026, 11, 1, 10, tzinfo=UTC)
-    cursor = advance(None, [(t, "B-2"), (t, "B-10"), (datetime(2026, 10, 1, tzinfo=UTC), "B-9")])
-    mark = Watermark.decode(cursor)
+    cursor = advance(None, [(t, "B-2"), (t, "B-10"), (datetime(2026, 10, 1, tzinfo=UTC), "B-9")], "demo")
+    mark = Watermark.decode(cursor, "demo")
     assert mark == Watermark(t, "B-2")  # ids compare as text
-    assert advance(cursor, []) == cursor
+    assert advance(cursor, [], "demo") == cursor
     assert mark.precedes(t, "B-3") and not mark.precedes(t, "B-2")
+    # Another order system's cursor is not a position here: read from the start.
+    assert Watermark.decode(cursor, "extend-api https://extend.example") is None
+    assert advance(cursor, [], "extend-api https://extend.example") is None
     with pytest.raises(SourceError, match="cannot be read"):
-        Watermark.decode("not json")
+        Watermark.decode("not json", "demo")
     assert number_value("PO-10023") == 10023 and number_value("F-1042b") == 1042 and number_value("ABC") is None
     with pytest.raises(ValueError, match="no digits"):
         StartingPoint(from_number="START")
