@@ -361,8 +361,10 @@ def _read_json(result: _FileRead, text: str, modified: datetime) -> None:
     elif not isinstance(document, list):
         result.file_problem = _file_problem(name, f'expected a list of records, or an object with "{key}": [...]')
         return
+    line, counted = 1, 0
     for element_start, element_end, value in _array_elements(text, start, decoder):
-        line = text.count("\n", 0, element_start) + 1
+        line += text.count("\n", counted, element_start)  # counted on from the previous record: linear time
+        counted = element_start
         snippet = text[element_start:element_end]
         if not isinstance(value, dict):
             problem = RecordProblem(result.kind, None, None, "is not a JSON object", file=name, line=line)
