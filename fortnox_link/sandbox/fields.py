@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from . import errors
@@ -351,8 +351,8 @@ REQUIRED: dict[str, tuple[str, ...]] = _REQUIRED
 
 
 def money(value: Decimal | int) -> Decimal:
-    """An amount with exactly two decimals (öre)."""
-    return Decimal(value).quantize(Decimal("0.01"))
+    """An amount with exactly two decimals (öre), rounded half up (away from zero) like Fortnox."""
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _decimal_text(value: Decimal) -> str:
