@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema.validators import extend
+from jsonschema.validators import extend  # type: ignore[import-untyped]
 from openapi_schema_validator import OAS30Validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
