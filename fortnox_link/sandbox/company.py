@@ -51,7 +51,8 @@ DEFAULT_CURRENCY_RATES: dict[str, Decimal] = {
     "GBP": Decimal("13.10"),
 }
 
-#: Predefined accounts of a BAS company in Fortnox (names as Fortnox's /3/predefinedaccounts lists them).
+#: Predefined accounts of a BAS company (names as a real company's /3/predefinedaccounts lists them; PURCHASE is
+#: the sandbox's own name for the default cost account of a supplier invoice registered without rows).
 DEFAULT_PREDEFINED_ACCOUNTS: dict[str, int] = {
     "CUSTCLAIM": 1510,
     "SUPDEBT": 2440,
