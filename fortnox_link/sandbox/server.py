@@ -277,6 +277,14 @@ class Sandbox:
             log.exception("sandbox failed on %s %s", method, path)
             return Response.json(500, error_body(errors.SYSTEM_EXCEPTION, "System exception")), operation, parsed
 
+    def operation_name(self, method: str, path: str) -> str:
+        """The path template a request is counted under ("/3/invoices/{DocumentNumber}"), else the path."""
+        if path.startswith("/3/"):
+            found = self.router.resolve(method, [unquote(p) for p in path.strip("/").split("/")])
+            if found is not None:
+                return found[0].template
+        return path
+
     def _notify(self, exchange: Exchange) -> None:
         for observer in list(self.observers):
             try:
@@ -300,12 +308,13 @@ class Sandbox:
             return
         action: FaultRule | None = decision.action
         if action is not None and action.kind == "drop":
-            self.stats.count_drop(method, path)
+            self.stats.count_drop(method, self.operation_name(method, path))
             handler.drop()
             return
         if action is not None and action.kind == "error":
             message = "Internt serverfel (injicerat av sandlådan)"
-            response, operation, request_body = Response.json(action.status, error_body(1000003, message)), path, None
+            response = Response.json(action.status, error_body(errors.SYSTEM_EXCEPTION, message))
+            operation, request_body = self.operation_name(method, path), _json_or_none(body)
         else:
             headers = {k: v for k, v in handler.headers.items()}
             response, operation, request_body = self.dispatch(method, path, query, headers, body)
@@ -328,6 +337,13 @@ class Sandbox:
                     route=operation,
                 )
             )
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return jsoncodec.loads(body) if body.strip() else None
+    except ValueError:
+        return None
 
 
 class _Server(ThreadingHTTPServer):

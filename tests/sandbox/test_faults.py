@@ -20,6 +20,7 @@ def test_injected_5xx_once_then_normal(demo: Sandbox, api: Api) -> None:
     assert api.get("/3/customers/1").status == 200
     assert api.get("/3/articles").status == 200  # other paths were never affected
     assert demo.stats.status_counts[503] == 1
+    assert demo.stats.by_operation[("GET", "/3/customers/{CustomerNumber}")] == 2
     assert demo.faults.fired["error"] == 1
 
 

@@ -196,3 +196,15 @@ def test_sending(shop: Sandbox) -> None:
     for how in ("eprint", "einvoice"):
         assert api.get(f"/3/invoices/{create(api, [])['DocumentNumber']}/{how}").body["Invoice"]["Sent"] is True
     assert api.get("/3/invoices/999").status == 404
+
+
+def test_bookkeeping_needs_an_open_financial_year(shop: Sandbox) -> None:
+    api = Api(shop)
+    next_year = create(api, [{"ArticleNumber": "100", "DeliveredQuantity": "1"}], InvoiceDate="2027-01-04")
+    refused = api.put(f"/3/invoices/{next_year['DocumentNumber']}/bookkeep")
+    assert (refused.status, refused.error_code) == (400, 2099003)
+    shop.company.set_locked_period("2026-05-31")
+    locked = create(api, [{"ArticleNumber": "100", "DeliveredQuantity": "1"}], InvoiceDate="2026-05-20")
+    refused = api.put(f"/3/invoices/{locked['DocumentNumber']}/bookkeep")
+    assert (refused.status, refused.error_code) == (400, 2099004)
+    assert api.get(f"/3/invoices/{locked['DocumentNumber']}").body["Invoice"]["Booked"] is False
