@@ -45,10 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run against the embedded Fortnox sandbox and the sample company")
     demo.add_argument("--headless", action="store_true", help="no window: run and print what was done")
 
-    from .sandbox import cli as sandbox_cli
+    from .sandbox.cli import add_arguments as add_sandbox_arguments
 
     sandbox = sub.add_parser("sandbox", help="start the local Fortnox sandbox and print its environment")
-    sandbox_cli.add_arguments(sandbox)
+    add_sandbox_arguments(sandbox)
 
     connect = sub.add_parser("connect", help="authorize Fortnox Link for a company (opens the browser)")
     connect.add_argument("--code", help="finish with an authorization code you already have (no browser)")
@@ -152,9 +152,9 @@ def _dispatch(args: argparse.Namespace, out: Out) -> int:
 
         return run_headless_demo(out)
     if args.command == "sandbox":
-        from .sandbox import cli as sandbox_cli
+        from .sandbox.cli import run as run_sandbox
 
-        return int(sandbox_cli.run(args))
+        return int(run_sandbox(args))
     if args.command == "profiles":
         return _profiles(args, out)
     company = _open_company(args.profile, create=args.command in ("connect", "config"))

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from .company import Company, MemoryTokens
 from .fortnox import (
     Fortnox,
     FortnoxClient,
@@ -72,42 +73,95 @@ def connect_to_sandbox(
     return Connection(settings, tokens, client, Fortnox(client))
 
 
+def open_demo_company(sandbox: Sandbox, *, today: date | None = None) -> Company:
+    """The demo profile: a real store under the app folder, the embedded sandbox, the demo order system.
+
+    Its tokens live in memory only: the sandbox dies with the process, and nothing secret is written anywhere.
+    """
+    from .profiles import create_profile, list_profiles
+    from .sources.demo import DemoSource
+
+    profile = next((p for p in list_profiles() if p.name == DEMO_PROFILE), None) or create_profile(DEMO_PROFILE)
+    company = Company(
+        profile=profile,
+        store=profile.open_store(),
+        tokens=MemoryTokens(),
+        demo=True,
+        fortnox_defaults={
+            "api_url": sandbox.api_url,
+            "oauth_url": sandbox.oauth_url,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        },
+        source_override=DemoSource(today),
+    )
+    store = company.store
+    for key, value in DEMO_SETTINGS.items():
+        if not store.has_setting(key):
+            store.set_setting(key, value)
+    company.save_authorization(authorize_in_sandbox(company.oauth()))
+    info = company.fortnox().company_information()
+    store.set_setting("company.name", info.name)
+    store.set_setting("company.organisation_number", info.organisation_number)
+    return company
+
+
+DEMO_PROFILE = "demo"
+DEMO_SETTINGS: dict[str, object] = {
+    "source.kind": "demo",
+    "bookkeeping.voucher_series": "L",
+    "bookkeeping.rounding_account": 3740,
+    "invoicing.enabled": True,
+    "matching.enabled": True,
+    "inventory.enabled": True,
+}
+
+
 def run_headless_demo(print_line: Callable[[str], None] = print, *, today: date | None = None) -> int:
-    """Start the sandbox with the demo company, connect, run the set-up checks and print what was found."""
+    """Start the sandbox with the demo company, connect as a user would, check the set-up, read the order
+    system and run every connection this version has. Prints what it did; returns an exit code."""
+    from .checks import run_checks
+    from .sync.registry import available_connections
+
     today = today or date.today()
     with Sandbox(seed="demo") as sandbox:
-        print_line(f"Fortnox sandbox running at {sandbox.api_url} (demo company, no account needed)")
-        conn = connect_to_sandbox(sandbox)
-        fx = conn.fortnox
-        company = fx.company_information()
-        print_line(f"Connected to: {company.name} (org. nr {company.organisation_number})")
-
-        print_line("Licences (programlicenser):")
-        for status in fx.probe_licences(today).values():
-            mark = "ok" if status.ok else f"MISSING: {status.message}"
-            print_line(f"  {status.licence.value:<16} {mark}")
-
-        year = fx.financial_year_for(today)
-        if year is None:
-            print_line(f"Financial year (räkenskapsår) for {today}: missing - create it in Fortnox")
-        else:
-            print_line(f"Financial year (räkenskapsår): {year.from_date} - {year.to_date} (id {year.id})")
-
-        print_line("Voucher series (verifikationsserier):")
-        for series in fx.voucher_series():
-            usable = "manual posting allowed" if series.manual else "no manual posting: not usable"
-            print_line(f"  {series.code:<4} {series.description:<28} {usable}")
-
-        rounding = fx.rounding_account()
-        accounts = fx.accounts(year.id if year else None)
-        names = {a.number: a.description for a in accounts}
-        print_line(f"Rounding account (öres- och kronutjämning): {rounding} {names.get(rounding or 0, '')}".rstrip())
-        print_line(f"Chart of accounts: {len(accounts)} accounts, {sum(a.active for a in accounts)} active")
-        customers = sum(1 for _ in fx.customers())
-        articles = sum(1 for _ in fx.articles())
-        supplier_invoices = sum(1 for _ in fx.supplier_invoices())
-        print_line(f"Company data: {customers} customers, {articles} articles, {supplier_invoices} supplier invoices")
-        stats = conn.client.stats
-        print_line(f"API calls: {stats.requests}, answered 429: {stats.throttled}")
-        print_line("The connections (invoicing, purchase matching, inventory) are not built yet.")
+        print_line(f"Fortnox-sandlåda / Fortnox sandbox: {sandbox.api_url} (demoföretag, inget konto behövs)")
+        company = open_demo_company(sandbox, today=today)
+        try:
+            fx = company.fortnox()
+            print_line(
+                f"Ansluten till / connected to: {company.store.get_setting_str('company.name')} "
+                f"(org.nr {company.store.get_setting_str('company.organisation_number')}), profil '{DEMO_PROFILE}'"
+            )
+            print_line("Kontroller / checks:")
+            checks = run_checks(
+                fx,
+                today=today,
+                voucher_series=company.store.get_setting_str("bookkeeping.voucher_series"),
+                rounding_account=company.store.get_setting_int("bookkeeping.rounding_account"),
+            )
+            for check in checks:
+                print_line(f"  {'OK ' if check.ok else 'FEL'}  {check.name}: {check.found}")
+            source = company.source()
+            print_line(f"Ordersystem / order system: {source.test_connection()}")
+            for label, batch in (
+                ("fakturaunderlag / invoice bases", source.invoice_bases()),
+                ("inköpsorder / purchase orders", source.purchase_orders()),
+                ("lagerhändelser / inventory events", source.inventory_events()),
+            ):
+                print_line(f"  {label}: {len(batch.records)} ok, {len(batch.problems)} med fel / with problems")
+                for problem in batch.problems[:3]:
+                    print_line(f"      - {problem}")
+            connections = available_connections()
+            for name in ("invoicing", "matching", "inventory"):
+                if name in connections:
+                    report = connections[name](company, trigger="manual", dry_run=False)
+                    print_line(f"Koppling / connection {name}: {report.get('status')} {report.get('message', '')}")
+                else:
+                    print_line(f"Koppling / connection {name}: finns inte i denna version än (not built yet)")
+            client = fx.client
+            print_line(f"API-anrop / API calls: {client.stats.requests}, svar 429: {client.stats.throttled}")
+            print_line(f"Data: {company.profile.folder}")
+        finally:
+            company.close()
     return 0

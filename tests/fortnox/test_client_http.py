@@ -191,7 +191,7 @@ def test_401_triggers_one_refresh_and_one_retry(sandbox_factory: Callable[..., S
 def test_a_second_401_is_an_auth_error_not_a_loop(sandbox_factory: Callable[..., Sandbox]) -> None:
     sb = sandbox_factory(access_token_lifetime=0)  # every token is dead on arrival
     oauth = OAuthClient(settings_for(sb))
-    tokens = RefreshingTokens(oauth, oauth.exchange_code(sb.issue_code()), refresh_margin=-10**9)
+    tokens = RefreshingTokens(oauth, oauth.exchange_code(sb.issue_code()), refresh_margin=-(10**9))
     client = FortnoxClient(settings_for(sb), tokens, retry=FAST_RETRY)
     with pytest.raises(AuthError) as err:
         client.get("/3/companyinformation")
@@ -259,7 +259,7 @@ def test_unreachable_fortnox_is_a_connection_error(sandbox: Sandbox) -> None:
         client.post("/3/customers", {"Customer": {"Name": "X"}})
 
 
-def StaticTokenFor(token: str) -> Any:  # noqa: N802 - reads like a constructor
+def StaticTokenFor(token: str) -> Any:
     from fortnox_link.fortnox import StaticToken
 
     return StaticToken(token)
