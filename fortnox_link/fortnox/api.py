@@ -22,6 +22,7 @@ from .errors import (
     IntegrationLicenceMissingError,
     LicenceMissingError,
     NotFoundError,
+    OAuthError,
     ScopeMissingError,
 )
 
@@ -318,7 +319,9 @@ class Fortnox:
                 results[licence] = LicenceStatus(licence, ProbeResult.MISSING, exc.message, exc.code)
             except ScopeMissingError as exc:
                 results[licence] = LicenceStatus(licence, ProbeResult.NO_SCOPE, exc.message, exc.code)
-            except (AuthError, FortnoxError) as exc:
+            except (AuthError, OAuthError):
+                raise  # a dead authorization is not a licence question: the user must connect again
+            except FortnoxError as exc:
                 results[licence] = LicenceStatus(licence, ProbeResult.ERROR, exc.message, exc.code)
             if licence is Licence.INTEGRATION and not results[licence].ok:
                 # Without the integration licence nothing else can be probed meaningfully.
