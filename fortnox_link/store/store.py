@@ -13,6 +13,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -264,7 +265,7 @@ class Store:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._switch_to_wal(conn)
             if str(mode).lower() != "wal":
                 log.warning("SQLite could not use WAL for %s (journal mode %s)", self.path, mode)
             conn.execute("PRAGMA synchronous = FULL")  # an intent must survive a power cut, not just a crash
@@ -272,6 +273,20 @@ class Store:
             conn.close()
             raise
         return Database(conn, execute_plugins=False)
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> str:
+        """Turn WAL on. SQLite answers "database is locked" without waiting when two connections switch a new
+        file's journal mode at the same moment, so retry for up to `busy_timeout`."""
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.005
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay)  # backoff between retries of a lock, not synchronization of tests
+                delay = min(delay * 2, 0.1)
 
     @property
     def db(self) -> Database:
