@@ -25,7 +25,7 @@ from .fortnox import (
 from .profiles import Profile
 from .secrets import FORTNOX_CLIENT_SECRET, SecretStore
 from .settings import BY_KEY
-from .sources.base import OrderSource, StartingPoint
+from .sources.base import OrderSource, StartingPoint, StartingPoints
 from .store import Store
 
 
@@ -110,6 +110,13 @@ class Company:
             return None
         return StartingPoint(from_date=start_date, from_number=start_number)
 
+    def starting_points(self) -> StartingPoints:
+        return StartingPoints(
+            invoicing=self.starting_point("invoicing"),
+            purchase_matching=self.starting_point("matching"),
+            inventory=self.starting_point("inventory"),
+        )
+
     def fortnox_settings(self) -> FortnoxSettings:
         defaults = self.fortnox_defaults
         secret = self.secrets.get(FORTNOX_CLIENT_SECRET) if self.secrets else None
@@ -176,7 +183,7 @@ class Company:
                 raise ConfigurationError("source.folder is not set: the inbox folder where the exports land")
             from .sources.files import FilesSource
 
-            return FilesSource(Path(folder))
+            return FilesSource(Path(folder), starting_points=self.starting_points())
         if kind == "extend-api":
             url = self.store.get_setting_str("source.url")
             key = self.secrets.get("extend_api_key") if self.secrets else None
@@ -184,10 +191,10 @@ class Company:
                 raise ConfigurationError("source.url and source.api_key must both be set for the Extend API")
             from .sources.extend_api import ExtendApiSource
 
-            return ExtendApiSource(url, key)
+            return ExtendApiSource(url, key, starting_points=self.starting_points())
         from .sources.demo import DemoSource
 
-        return DemoSource()
+        return DemoSource(starting_points=self.starting_points())
 
     def close(self) -> None:
         self.store.close()

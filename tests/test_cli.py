@@ -177,3 +177,21 @@ def test_expired_authorization_exits_4(pointed_at: Sandbox, memory_keyring: Memo
     OAuthClient(settings).refresh(stored["refresh_token"])  # ...with a refresh token someone else already used
     code, _ = run("check")
     assert code == cli.EXIT_NOT_CONNECTED
+
+
+def test_starting_points_from_settings_reach_the_source(memory_keyring: MemoryKeyring) -> None:
+    from fortnox_link.company import Company
+    from fortnox_link.profiles import default_profile
+
+    assert run("config", "set", "source.kind", "demo")[0] == cli.EXIT_OK
+    assert run("config", "set", "matching.start_number", "PO-10050")[0] == cli.EXIT_OK
+    profile = default_profile()
+    assert profile is not None
+    company = Company.open(profile)
+    try:
+        orders = company.source().purchase_orders()
+    finally:
+        company.close()
+    numbers = [int(o.order_number.split("-")[1]) for o in orders.records]
+    assert numbers and min(numbers) >= 10050
+    assert orders.skipped_before_start > 0
