@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 
 # Qt must never try to open a display in tests (CI has none; without this Qt aborts the whole run).
@@ -23,6 +24,7 @@ from fortnox_link.fortnox import RetryPolicy  # noqa: E402
 from fortnox_link.sandbox import Sandbox, SandboxConfig  # noqa: E402
 
 from .contract import ContractRecorder, OpenApiContract, load_contract  # noqa: E402
+from .keyring_memory import MemoryKeyring  # noqa: E402
 
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
 
@@ -33,6 +35,18 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("FORTNOX_LINK_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring for the test (the app never has one: on a real machine it is the OS keyring)."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")

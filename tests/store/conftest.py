@@ -6,11 +6,9 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 
 from fortnox_link.store import Store, open_store
-from tests.keyring_memory import MemoryKeyring
 
 from .clock import FakeClock
 
@@ -38,17 +36,6 @@ def store(db_path: Path, clock: FakeClock) -> Iterator[Store]:
     s = open_store(db_path, clock=clock)
     yield s
     s.close()
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture
