@@ -62,12 +62,17 @@ class ClientStats:
     server_errors: int = 0
     outcome_unknown: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
+    by_status: dict[int, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, method: str) -> None:
         with self._lock:
             self.requests += 1
             self.by_method[method] = self.by_method.get(method, 0) + 1
+
+    def answered(self, status: int) -> None:
+        with self._lock:
+            self.by_status[status] = self.by_status.get(status, 0) + 1
 
     def add(self, name: str) -> None:
         with self._lock:
@@ -163,6 +168,7 @@ class FortnoxClient:
                 ) from None
             slot.done()
             status = response.status_code
+            self.stats.answered(status)
             log.debug("%s %s -> %s in %.0f ms", method, path, status, (time.monotonic() - started) * 1000)
 
             if status == 401 and not refreshed:

@@ -322,7 +322,8 @@ class Sandbox:
             self.stats.count_drop(method, operation)
             handler.drop()
             return
-        handler.send(response)
+        # Counted and shown to observers before the answer leaves, so that whatever a client saw is already in
+        # the stats and checked by the contract recorder when the client's call returns.
         self.stats.count_answer(method, operation, response.status)
         if self.observers and (path.startswith("/3/") or path.startswith("/oauth-v1/")):
             self._notify(
@@ -337,6 +338,7 @@ class Sandbox:
                     route=operation,
                 )
             )
+        handler.send(response)
 
 
 def _json_or_none(body: bytes) -> Any:
