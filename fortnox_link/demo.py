@@ -25,6 +25,7 @@ from .fortnox import (
     TokenSet,
 )
 from .sandbox import Sandbox
+from .sync.progress import Progress
 
 DEMO_REDIRECT_URI = "http://127.0.0.1:53682/fortnox-link/callback"
 
@@ -78,10 +79,14 @@ def open_demo_company(sandbox: Sandbox, *, today: date | None = None) -> Company
 
     Its tokens live in memory only: the sandbox dies with the process, and nothing secret is written anywhere.
     """
-    from .profiles import create_profile, list_profiles
+    from .profiles import create_profile, delete_profile, list_profiles
     from .sources.demo import DemoSource
 
-    profile = next((p for p in list_profiles() if p.name == DEMO_PROFILE), None) or create_profile(DEMO_PROFILE)
+    # The embedded sandbox starts afresh every time, so the demo profile does too: links to a sandbox that is
+    # gone would only mislead.
+    if any(p.name == DEMO_PROFILE for p in list_profiles()):
+        delete_profile(DEMO_PROFILE, forget_secrets=False)
+    profile = create_profile(DEMO_PROFILE)
     company = Company(
         profile=profile,
         store=profile.open_store(),
@@ -155,7 +160,12 @@ def run_headless_demo(print_line: Callable[[str], None] = print, *, today: date 
             connections = available_connections()
             for name in ("invoicing", "matching", "inventory"):
                 if name in connections:
-                    report = connections[name](company, trigger="manual", dry_run=False)
+
+                    def show(p: Progress) -> None:
+                        if p.total and (p.done % 25 == 0 or p.done == p.total):
+                            print_line(f"  … {p.done}/{p.total} ({p.message})")
+
+                    report = connections[name](company, trigger="manual", dry_run=False, progress=show)
                     print_line(f"Koppling / connection {name}: {report.get('status')} {report.get('message', '')}")
                 else:
                     print_line(f"Koppling / connection {name}: finns inte i denna version än (not built yet)")

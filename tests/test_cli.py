@@ -145,9 +145,9 @@ def test_status_without_any_profile_says_to_connect(capsys: pytest.CaptureFixtur
 
 def test_sync_reports_connections_not_in_this_version(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:
     assert run("connect", "--code", pointed_at.issue_code())[0] == cli.EXIT_OK
-    code, text = run("sync", "invoicing", "--json")
+    code, text = run("sync", "matching", "--json")
     assert code == cli.EXIT_ATTENTION
-    assert json.loads(text)["invoicing"]["status"] == "not_available"
+    assert json.loads(text)["matching"]["status"] == "not_available"
 
 
 def test_expired_authorization_exits_4(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:

@@ -10,4 +10,6 @@ SyncFunction = Callable[..., dict[str, Any]]
 
 def available_connections() -> dict[str, SyncFunction]:
     """Connections are registered here as they are built (invoicing, matching, inventory)."""
-    return {}
+    from .invoicing import run_invoicing
+
+    return {"invoicing": run_invoicing}
