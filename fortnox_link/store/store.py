@@ -780,18 +780,13 @@ class Store:
         limit: int = 500,
     ) -> list[AuditEntry]:
         """Newest first."""
-        where: list[str] = []
-        params: list[Any] = []
-        if run_id is not None:
-            where.append("run_id = ?")
-            params.append(run_id)
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(kind)
-        if source_id is not None:
-            where.append("source_id = ?")
-            params.append(source_id)
-        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        clause, params = _where(
+            {
+                "run_id": run_id,
+                "kind": kind,
+                "source_id": source_id,
+            }
+        )
         rows = self._rows(f"SELECT * FROM audit {clause}ORDER BY id DESC LIMIT ?", (*params, limit))  # noqa: S608
         return [_audit(r) for r in rows]
 
@@ -864,15 +859,12 @@ class Store:
         return [_exception(r) for r in rows]
 
     def exceptions(self, connection: str | None = None, status: str | None = None) -> list[ExceptionItem]:
-        where: list[str] = []
-        params: list[Any] = []
-        if connection is not None:
-            where.append("connection = ?")
-            params.append(connection)
-        if status is not None:
-            where.append("status = ?")
-            params.append(_check(status, schema.EXCEPTION_STATUSES, "exception status"))
-        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        clause, params = _where(
+            {
+                "connection": connection,
+                "status": None if status is None else _check(status, schema.EXCEPTION_STATUSES, "exception status"),
+            }
+        )
         return [_exception(r) for r in self._rows(f"SELECT * FROM exceptions {clause}ORDER BY id", params)]  # noqa: S608
 
     def open_exception_counts(self) -> dict[str, int]:
@@ -990,18 +982,13 @@ class Store:
         supplier_invoice_id: str | None = None,
         outcome: str | None = None,
     ) -> list[MatchResult]:
-        where: list[str] = []
-        params: list[Any] = []
-        if purchase_order_id is not None:
-            where.append("purchase_order_id = ?")
-            params.append(purchase_order_id)
-        if supplier_invoice_id is not None:
-            where.append("supplier_invoice_id = ?")
-            params.append(supplier_invoice_id)
-        if outcome is not None:
-            where.append("outcome = ?")
-            params.append(outcome)
-        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        clause, params = _where(
+            {
+                "purchase_order_id": purchase_order_id,
+                "supplier_invoice_id": supplier_invoice_id,
+                "outcome": outcome,
+            }
+        )
         return [_match_result(r) for r in self._rows(f"SELECT * FROM match_results {clause}ORDER BY id", params)]  # noqa: S608
 
     def clear_match_results(
@@ -1043,15 +1030,12 @@ class Store:
         self, *, purchase_order_id: str | None = None, supplier_invoice_id: str | None = None
     ) -> list[MatchDecision]:
         """Decision history, newest first, for a purchase order and/or a supplier invoice (or all)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if purchase_order_id is not None:
-            where.append("purchase_order_id = ?")
-            params.append(purchase_order_id)
-        if supplier_invoice_id is not None:
-            where.append("supplier_invoice_id = ?")
-            params.append(supplier_invoice_id)
-        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        clause, params = _where(
+            {
+                "purchase_order_id": purchase_order_id,
+                "supplier_invoice_id": supplier_invoice_id,
+            }
+        )
         rows = self._rows(f"SELECT * FROM match_decisions {clause}ORDER BY id DESC", params)  # noqa: S608
         return [_decision(r) for r in rows]
 
@@ -1075,6 +1059,13 @@ class Store:
     def is_accepted(self, purchase_order_id: str | None, supplier_invoice_id: str | None, fingerprint: str) -> bool:
         decision = self.current_decision(purchase_order_id, supplier_invoice_id, fingerprint)
         return decision is not None and decision.action == "accept"
+
+
+def _where(filters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """`WHERE a = ? AND b = ? ` and its parameters, for the filters that are not None (empty when none is)."""
+    given = {column: value for column, value in filters.items() if value is not None}
+    clause = f"WHERE {' AND '.join(f'{column} = ?' for column in given)} " if given else ""
+    return clause, list(given.values())
 
 
 def open_store(path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, clock: Clock | None = None) -> Store:
