@@ -58,11 +58,12 @@ def contract() -> OpenApiContract | None:
 def sandbox_factory(contract: OpenApiContract | None) -> Iterator[Callable[..., Sandbox]]:
     started: list[tuple[Sandbox, ContractRecorder | None]] = []
 
-    def make(seed: str = "demo", **config: Any) -> Sandbox:
+    def make(seed: str = "demo", *, check_contract: bool = True, check_requests: bool = True, **config: Any) -> Sandbox:
         config.setdefault("rate_limit", None)
         sb = Sandbox(seed=seed, config=SandboxConfig(**config))
-        recorder = ContractRecorder(contract) if contract is not None else None
-        if recorder is not None:
+        recorder = None
+        if contract is not None and check_contract:
+            recorder = ContractRecorder(contract, check_requests=check_requests)
             sb.observers.append(recorder)
         sb.start()
         started.append((sb, recorder))

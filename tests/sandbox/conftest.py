@@ -8,7 +8,7 @@ broke the contract.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +17,7 @@ import pytest
 import requests
 
 from fortnox_link.fortnox import jsoncodec
-from fortnox_link.sandbox import FakeClock, Sandbox, SandboxConfig
-
-from ..contract import ContractRecorder, load_contract
+from fortnox_link.sandbox import FakeClock, Sandbox
 
 #: A fixed moment (local time) so dates, financial years and the locked period are the same on every run:
 #: demo years 2025 (Id 1) and 2026 (Id 2), no 2027, locked period ends 2026-03-31.
@@ -89,29 +87,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_sandbox(clock: FakeClock) -> Iterator[Callable[..., Sandbox]]:
-    contract = load_contract()
-    started: list[tuple[Sandbox, ContractRecorder | None]] = []
+def make_sandbox(clock: FakeClock, sandbox_factory: Callable[..., Sandbox]) -> Callable[..., Sandbox]:
+    """The shared contract-checked factory (tests/conftest.py), on this folder's fixed clock by default."""
 
-    def make(seed: str = "demo", *, check_contract: bool = True, check_requests: bool = True, **config: Any) -> Sandbox:
-        config.setdefault("rate_limit", None)
+    def make(seed: str = "demo", **config: Any) -> Sandbox:
         config.setdefault("clock", clock)
-        sb = Sandbox(seed=seed, config=SandboxConfig(**config))
-        recorder = None
-        if contract is not None and check_contract:
-            recorder = ContractRecorder(contract, check_requests=check_requests)
-            sb.observers.append(recorder)
-        sb.start()
-        started.append((sb, recorder))
-        return sb
+        return sandbox_factory(seed, **config)
 
-    yield make
-    problems: list[str] = []
-    for sb, recorder in started:
-        sb.stop()
-        if recorder is not None:
-            problems.extend(recorder.violations)
-    assert not problems, "exchanges that break Fortnox's OpenAPI contract:\n" + "\n".join(problems[:20])
+    return make
 
 
 @pytest.fixture
