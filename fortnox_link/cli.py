@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_sandbox_arguments(sandbox)
 
     connect = sub.add_parser("connect", help="authorize Fortnox Link for a company (opens the browser)")
-    connect.add_argument("--code", help="finish with an authorization code you already have (no browser)")
+    connect.add_argument(
+        "--code",
+        help="finish with an authorization code you already have (no browser); write --code=CODE if it starts with -",
+    )
     connect.add_argument("--redirect-uri", help="the redirect URI the code was issued for, if any")
     connect.add_argument("--port", type=int, default=53682, help="loopback port that catches the redirect")
     connect.add_argument("--no-browser", action="store_true", help="print the address instead of opening it")

@@ -56,7 +56,7 @@ def test_headless_demo_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> No
 def test_connect_check_status_config_and_no_secret_left_on_disk(
     pointed_at: Sandbox, memory_keyring: MemoryKeyring, _app_home: Path
 ) -> None:
-    code, text = run("-v", "connect", "--code", pointed_at.issue_code())  # -v: debug logging of every request
+    code, text = run("-v", "connect", f"--code={pointed_at.issue_code()}")  # -v: debug logging of every request
     assert code == cli.EXIT_OK, text
     assert "Demobolaget Bygg & Järn AB" in text
 
@@ -93,7 +93,7 @@ def test_connect_check_status_config_and_no_secret_left_on_disk(
 
 
 def test_check_names_what_to_fix_and_exits_3(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:
-    assert run("connect", "--code", pointed_at.issue_code())[0] == cli.EXIT_OK
+    assert run("connect", f"--code={pointed_at.issue_code()}")[0] == cli.EXIT_OK
     assert run("config", "set", "bookkeeping.voucher_series", "B")[0] == cli.EXIT_OK
     pointed_at.company.licences.discard("order")
     code, text = run("check")
@@ -113,7 +113,7 @@ def test_bad_setting_value_names_the_setting(memory_keyring: MemoryKeyring, caps
 
 
 def test_two_companies_side_by_side(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:
-    assert run("--profile", "bygg", "connect", "--code", pointed_at.issue_code())[0] == cli.EXIT_OK
+    assert run("--profile", "bygg", "connect", f"--code={pointed_at.issue_code()}")[0] == cli.EXIT_OK
     assert run("--profile", "järn", "config", "set", "bookkeeping.voucher_series", "A")[0] == cli.EXIT_OK
     assert run("--profile", "bygg", "config", "set", "bookkeeping.voucher_series", "L")[0] == cli.EXIT_OK
     assert json.loads(run("--profile", "järn", "config", "show", "--json")[1])["bookkeeping.voucher_series"] == "A"
@@ -130,7 +130,7 @@ def test_no_keyring_backend_fails_clearly(
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        code, _ = run("connect", "--code", pointed_at.issue_code())
+        code, _ = run("connect", f"--code={pointed_at.issue_code()}")
     finally:
         keyring.set_keyring(previous)
     assert code == cli.EXIT_NO_KEYRING
@@ -144,14 +144,14 @@ def test_status_without_any_profile_says_to_connect(capsys: pytest.CaptureFixtur
 
 
 def test_sync_reports_connections_not_in_this_version(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:
-    assert run("connect", "--code", pointed_at.issue_code())[0] == cli.EXIT_OK
+    assert run("connect", f"--code={pointed_at.issue_code()}")[0] == cli.EXIT_OK
     code, text = run("sync", "matching", "--json")
     assert code == cli.EXIT_ATTENTION
     assert json.loads(text)["matching"]["status"] == "not_available"
 
 
 def test_expired_authorization_exits_4(pointed_at: Sandbox, memory_keyring: MemoryKeyring) -> None:
-    assert run("connect", "--code", pointed_at.issue_code())[0] == cli.EXIT_OK
+    assert run("connect", f"--code={pointed_at.issue_code()}")[0] == cli.EXIT_OK
     stored = json.loads(memory_keyring.passwords[("fortnox-link", "default/fortnox_tokens")])
     stored["expires_at"] = 0  # forces a refresh...
     memory_keyring.passwords[("fortnox-link", "default/fortnox_tokens")] = json.dumps(stored)
